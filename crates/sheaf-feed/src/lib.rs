@@ -1,0 +1,2 @@
+//! sheaf-feed
+#![warn(missing_docs)]

@@ -1,0 +1,2 @@
+//! sheaf-harvest
+#![warn(missing_docs)]

@@ -1,0 +1,2 @@
+//! sheaf-index
+#![warn(missing_docs)]

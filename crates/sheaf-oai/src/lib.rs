@@ -1,0 +1,2 @@
+//! sheaf-oai
+#![warn(missing_docs)]

@@ -1,0 +1,2 @@
+//! sheaf-server
+#![warn(missing_docs)]

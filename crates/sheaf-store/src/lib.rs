@@ -1,0 +1,2 @@
+//! sheaf-store
+#![warn(missing_docs)]

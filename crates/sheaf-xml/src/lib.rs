@@ -1,0 +1,2 @@
+//! sheaf-xml
+#![warn(missing_docs)]
