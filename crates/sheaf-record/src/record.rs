@@ -99,7 +99,10 @@ pub struct LangText {
 impl LangText {
     /// Creates a text of unknown language.
     pub fn new(text: impl Into<String>) -> Self {
-        LangText { text: text.into(), language: None }
+        LangText {
+            text: text.into(),
+            language: None,
+        }
     }
 }
 
