@@ -1,7 +1,7 @@
 //! HTML to plain text: tags removed, `script`/`style` content dropped, entities decoded,
 //! whitespace collapsed.
 
-/// Elements whose content is never text a reader sees.
+/// Elements whose content is never shown to a reader.
 const HIDDEN_ELEMENTS: &[&str] = &["script", "style", "template"];
 
 /// Elements that separate words: their tags become a space, so `a<br>b` reads as `a b`.
@@ -43,10 +43,10 @@ const BLOCK_ELEMENTS: &[&str] = &[
 
 /// Converts an HTML fragment to plain text.
 ///
-/// Tags and comments are removed, the content of `script`, `style` and other hidden elements is
-/// dropped, block elements separate words, CDATA sections are kept as text, HTML named and
-/// numeric character references are decoded, and runs of whitespace become one space (a
-/// no-break space is kept). A `<` that does not start a tag is kept as text.
+/// Tags and comments are removed, and the content of `script`, `style` and `template` is
+/// dropped. Block elements separate words and CDATA sections are kept as text. HTML named and
+/// numeric character references are decoded. Runs of white space become one space, but a
+/// no-break space is kept. A `<` that does not start a tag is kept as text.
 ///
 /// ```
 /// let text = sheaf_feed::to_plain_text("<p>Caf&eacute;<br>au&nbsp;lait</p><script>x()</script>");
