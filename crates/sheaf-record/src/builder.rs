@@ -11,7 +11,7 @@ use crate::record::{
 use crate::text::{clean_text, normalise_space};
 use crate::vocab::dcmi_type;
 
-/// Longest piece, in characters, of a `;`-separated subject that is still read as a keyword list.
+/// Maximum length, in characters, of each piece of a subject that is read as a keyword list.
 const MAX_KEYWORD_CHARS: usize = 80;
 
 /// Builds one record from the values a format mapping finds, in document order.
@@ -69,7 +69,7 @@ impl RecordBuilder {
     /// Adds a subject, split into keywords when it is clearly a list.
     ///
     /// A value is a list when it contains `;`, or when it contains commas and none of them is
-    /// followed by a space (`TIBIA,OSTEONECROSIS`), and every piece is at most
+    /// followed by a space (`TIBIA,OSTEONECROSIS`). Every piece must also be at most
     /// [`MAX_KEYWORD_CHARS`] characters, so a sentence that happens to contain `;` stays whole.
     /// Each comma-separated piece must contain a letter, so `1,2-dichloroethane` stays whole.
     /// A comma followed by a space never splits, because `Surname, Given` and `Physics, Applied`

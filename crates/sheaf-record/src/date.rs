@@ -15,8 +15,8 @@ const MAX_YEAR: i32 = 2199;
 /// Accepted forms, after trimming and after removing the decorations of catalogue dates
 /// (`[2019]`, `c2019`, `ca. 2019`, `2019?`, a trailing `.`):
 /// - ISO 8601: `2019`, `2019-05`, `2019-05-03`, and a date followed by a time
-///   (`2019-05-03T10:00Z`, `2019-05-03 10:00:00`); the date part is kept as written, without
-///   converting the time zone;
+///   (`2019-05-03T10:00Z`, `2019-05-03 10:00:00`). The date part is kept as written, and the
+///   time zone is not converted;
 /// - `2019/05/03` and `2019/05`;
 /// - a year range `2019-2020` or `2019/2020`, read as its first year;
 /// - `05/2019` and `05.2019` (month and year), `03.05.2019` (day, month, year);

@@ -176,8 +176,8 @@ static ALIASES: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(||
     map
 });
 
-/// Maximum number of bytes of text given to language detection; more adds time, not accuracy.
-const DETECTION_SAMPLE_BYTES: usize = 2000;
+/// Maximum number of bytes of text given to language detection; longer samples add little accuracy.
+const DETECTION_SAMPLE_BYTES: usize = 1000;
 
 /// Normalises a language code or name to ISO 639-1 where one exists, else ISO 639-3.
 ///

@@ -33,10 +33,10 @@ pub struct RawOai {
 
 /// Maps an OAI-PMH record to a [`Record`].
 ///
-/// The mapping is chosen by the namespace of the metadata's root element, not by `prefix`
-/// (which only appears in error messages): `oai_dc` and other Dublin Core containers use the
-/// Dublin Core mapping, DataCite kernels and the `oai_datacite` wrapper the DataCite mapping, and
-/// anything else a generic mapping that takes elements by local name wherever they are. A deleted
+/// The namespace of the metadata's root element chooses the mapping, and `prefix` only appears in
+/// error messages. DataCite kernels and the `oai_datacite` wrapper use the DataCite mapping.
+/// Metadata with Dublin Core elements (`oai_dc` and the like) uses the Dublin Core mapping.
+/// Anything else uses a generic mapping that takes elements by local name wherever they are. A deleted
 /// header gives a tombstone with only the id, source fields, datestamp and sets.
 ///
 /// # Errors
@@ -177,16 +177,16 @@ fn alt_identifier(relation: &str) -> Option<String> {
 /// inside another taken element is not taken again, since its text is already part of the
 /// outer one.
 fn map_generic(nodes: &[Node], builder: &mut RecordBuilder) {
-    let mut taken = vec![false; nodes.len()];
+    let mut mapped = vec![false; nodes.len()];
     for (index, node) in nodes.iter().enumerate() {
-        let inside_taken = node.parent.is_some_and(|p| taken[p]);
-        if inside_taken {
-            taken[index] = true;
+        let inside_mapped = node.parent.is_some_and(|p| mapped[p]);
+        if inside_mapped {
+            mapped[index] = true;
             continue;
         }
         let text = node.text.as_str();
         let lang = node.lang.as_deref();
-        taken[index] = true;
+        mapped[index] = true;
         match node.local.as_str() {
             "title" => builder.title(text, lang),
             "creator" => builder.creator(text),
@@ -199,7 +199,7 @@ fn map_generic(nodes: &[Node], builder: &mut RecordBuilder) {
             "identifier" => builder.identifier(text),
             "language" => builder.language(text),
             "rights" => builder.rights(text),
-            _ => taken[index] = false,
+            _ => mapped[index] = false,
         }
     }
 }

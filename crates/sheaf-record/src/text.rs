@@ -1,18 +1,16 @@
 //! Plain-text cleaning: HTML removal, entity decoding and whitespace collapsing.
 
-use std::borrow::Cow;
-
 /// Maximum number of strip-and-decode rounds in [`clean_text`].
 ///
 /// Repositories often escape HTML twice (`&amp;lt;p&amp;gt;`), so one round is not enough. Each
-/// level of escaping costs one round; eight levels is far beyond anything seen in practice and
-/// bounds the work on hostile input.
+/// level of escaping costs one round. Eight levels is far beyond what repositories send, and the
+/// bound caps the work on hostile input.
 const MAX_CLEAN_ROUNDS: usize = 8;
 
 /// Cleans a text for display and indexing: HTML removed, entities decoded, whitespace collapsed.
 ///
 /// Tags (`<p>`, `</i>`, `<br/>`), comments and the content of `script` and `style` elements are
-/// removed; block-level tags become a space so that paragraphs do not run together. A `<` only
+/// removed. Block-level tags become a space so that paragraphs do not run together. A `<` only
 /// starts a tag when a letter, `/`, `!` or `?` follows it and a `>` closes it, so `x < y` stays.
 /// Named and numeric character references are decoded, and text that was escaped several times
 /// is unwound level by level (see [`MAX_CLEAN_ROUNDS`]). Runs of whitespace become one space,
@@ -25,19 +23,27 @@ const MAX_CLEAN_ROUNDS: usize = 8;
 /// assert_eq!(clean_text("&amp;lt;h3&amp;gt;Abstract&amp;lt;/h3&amp;gt;"), "Abstract");
 /// ```
 pub fn clean_text(text: &str) -> String {
-    let mut current = Cow::Borrowed(text);
+    // Invisible characters go first, and again after each decoding, so that none can hide a tag
+    // such as `<\u{0}a>` from one round and reveal it to the next call.
+    let mut current = drop_invisible(text);
     for _ in 0..MAX_CLEAN_ROUNDS {
         if !current.contains(['<', '&']) {
             break;
         }
         let stripped = strip_tags(&current);
-        let decoded = html_escape::decode_html_entities(&stripped).into_owned();
-        if decoded == *current {
+        let decoded = drop_invisible(&html_escape::decode_html_entities(&stripped));
+        if decoded == current {
             break;
         }
-        current = Cow::Owned(decoded);
+        current = decoded;
     }
     normalise_space(&current)
+}
+
+/// Removes control characters other than whitespace, and invisible format marks.
+fn drop_invisible(text: &str) -> String {
+    let invisible = |ch: char| (ch.is_control() && !ch.is_whitespace()) || is_invisible_format(ch);
+    text.chars().filter(|ch| !invisible(*ch)).collect()
 }
 
 /// Collapses runs of whitespace into one space, removes other control characters and trims.
@@ -94,7 +100,7 @@ fn strip_tags(text: &str) -> String {
     out
 }
 
-/// What a `<` starts, with the length in bytes of the whole construct.
+/// The markup construct a `<` starts, with its length in bytes.
 enum Markup {
     /// A tag, comment or script/style element to drop; `space` when it separates blocks.
     Skip { len: usize, space: bool },

@@ -15,7 +15,7 @@ const TYPE_PREFIXES: [&str; 7] = [
 ///
 /// The comparison ignores case, spaces, `-` and `_`, and a vocabulary prefix such as
 /// `info:eu-repo/semantics/` (OpenAIRE), `http://purl.org/dc/dcmitype/` or `doc-type:`. Besides
-/// the DCMI terms themselves it knows common repository values: articles, preprints, theses,
+/// the DCMI terms themselves it maps common repository values: articles, preprints, theses,
 /// reports and books are `Text`; datasets are `Dataset`; conference objects, lectures and events
 /// are `Event`; photos are `Image`; code is `Software`; video is `MovingImage`; audio is `Sound`;
 /// and the DataCite `resourceTypeGeneral` values. Unknown values such as `other` give `None`.

@@ -23,8 +23,8 @@ fn between<'a>(text: &'a str, from: usize, open: &str, close: &str) -> Option<(&
 /// Builds the raw form of one record of a response page, as the harvester stores it.
 ///
 /// The `<metadata>` child is cut out as text, and the namespace declarations of the response's
-/// root element that it uses without declaring are added to its start tag, so that it stands
-/// alone like the metadata the harvester hands over.
+/// root element that it uses without declaring are added to its start tag, so that it is a
+/// standalone element like the metadata the harvester hands over.
 fn raw_record(page: &str, identifier: &str) -> RawOai {
     let id_at = page
         .find(&format!("<identifier>{identifier}</identifier>"))

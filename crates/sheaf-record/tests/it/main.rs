@@ -3,4 +3,5 @@
 #![allow(clippy::unwrap_used)]
 
 mod corpus;
+mod edge;
 mod properties;
