@@ -79,9 +79,11 @@ impl Store {
         Ok(counts)
     }
 
-    /// Turns the source's live records that `run_id` did not see into tombstones, each with a
-    /// new sequence number, and returns how many. Call it after a full harvest completes.
-    pub fn tombstone_unseen(&self, source_id: &str, run_id: i64) -> Result<u64, Error> {
+    /// Turns the source's live records that no run numbered `first_run_id` or later has seen into
+    /// tombstones, each with a new sequence number, and returns how many. Call it after a full
+    /// harvest completes; a full harvest resumed by later runs passes the id of the run that
+    /// started it. Run ids only grow (`AUTOINCREMENT`), so later runs have larger ids.
+    pub fn tombstone_unseen(&self, source_id: &str, first_run_id: i64) -> Result<u64, Error> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         ensure_source(&tx, source_id)?;
@@ -90,9 +92,9 @@ impl Store {
             let mut select = tx.prepare_cached(
                 "SELECT id, record FROM records
                  WHERE source_id = ?1 AND deleted = 0
-                   AND (last_seen_run IS NULL OR last_seen_run <> ?2)",
+                   AND (last_seen_run IS NULL OR last_seen_run < ?2)",
             )?;
-            let mut rows = select.query(params![source_id, run_id])?;
+            let mut rows = select.query(params![source_id, first_run_id])?;
             while let Some(row) = rows.next()? {
                 let id: String = row.get(0)?;
                 let json: String = row.get(1)?;

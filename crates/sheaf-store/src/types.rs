@@ -76,7 +76,7 @@ impl RunStatus {
 }
 
 /// Outcome of a harvest run, written by [`Store::finish_run`](crate::Store::finish_run).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunReport {
     /// Final status; [`RunStatus::Running`] records progress without finishing the run.
     pub status: RunStatus,
