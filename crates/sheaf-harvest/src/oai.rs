@@ -359,10 +359,9 @@ fn windows_for(
     now: DateTime<Utc>,
 ) -> Vec<Option<String>> {
     let granularity = identify.granularity;
-    if !full {
-        if let Some(mark) = high_water.and_then(sheaf_oai::parse_datestamp) {
-            return vec![Some(granularity.format(mark - granularity.unit()))];
-        }
+    let mark = high_water.and_then(sheaf_oai::parse_datestamp);
+    if let Some(mark) = mark.filter(|_| !full) {
+        return vec![Some(granularity.format(mark - granularity.unit()))];
     }
     let Some(earliest) = identify
         .earliest_datestamp
