@@ -94,12 +94,17 @@ pub(crate) async fn harvest(ctx: &mut RunContext<'_>) -> Result<(), HarvestError
             full: ctx.full,
             first_run_id: ctx.run_id,
             run_start: Some(identify_date),
-            windows: windows_for(
-                checkpoint.high_water.as_deref(),
-                ctx.full,
-                &identify,
-                chrono::Utc::now(),
-            ),
+            // A directory repository of files ignores `from` and `until`, so it gets one window.
+            windows: if plan.url.starts_with("file:") {
+                vec![None]
+            } else {
+                windows_for(
+                    checkpoint.high_water.as_deref(),
+                    ctx.full,
+                    &identify,
+                    Utc::now(),
+                )
+            },
             window_index: 0,
             set_index: 0,
             token: None,
@@ -136,6 +141,7 @@ pub(crate) async fn harvest(ctx: &mut RunContext<'_>) -> Result<(), HarvestError
             Err(PageError::Protocol(errors)) if has_code(&errors, &ErrorCode::NoRecordsMatch) => {
                 tracing::info!(source_id = %plan.id, url, "no records match");
                 progress.advance(sets.len());
+                tokens_seen.clear();
                 continue;
             }
             Err(PageError::Protocol(errors))
@@ -180,7 +186,10 @@ pub(crate) async fn harvest(ctx: &mut RunContext<'_>) -> Result<(), HarvestError
                 });
             }
             Some(token) => progress.token = Some(token.value),
-            None => progress.advance(sets.len()),
+            None => {
+                progress.advance(sets.len());
+                tokens_seen.clear();
+            }
         }
         checkpoint.progress = Some(progress.clone());
         ctx.write_page(records, &checkpoint).await?;
@@ -196,16 +205,18 @@ pub(crate) async fn harvest(ctx: &mut RunContext<'_>) -> Result<(), HarvestError
 /// Sends `Identify` and returns it with the response's `responseDate`.
 async fn identify(ctx: &RunContext<'_>) -> Result<(sheaf_oai::Identify, String), HarvestError> {
     let url = sheaf_oai::request_url(&ctx.plan.url, &[("verb", "Identify")]);
-    let fetched = fetch_oai(ctx, &url).await?;
-    let text = decode_body(&fetched).text;
-    let identify = sheaf_oai::parse_identify(&text).map_err(|e| HarvestError::Response {
-        url: url.clone(),
-        status: fetched.status,
-        message: e.to_string(),
-        body_start: fetched.body_start(),
-    })?;
-    let date =
-        response_date(&text).unwrap_or_else(|| Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    let (identify, decoded) = match fetch_parsed(ctx, &url, sheaf_oai::parse_identify).await {
+        Ok(parsed) => parsed,
+        Err(PageError::Protocol(errors)) => {
+            return Err(HarvestError::Protocol {
+                url,
+                message: describe_errors(&errors),
+            });
+        }
+        Err(PageError::Harvest(error)) => return Err(error),
+    };
+    let date = response_date(&decoded.text)
+        .unwrap_or_else(|| Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
     Ok((identify, date))
 }
 
@@ -263,28 +274,35 @@ impl From<HarvestError> for PageError {
     }
 }
 
-/// Fetches and parses one `ListRecords` page. A body that is not an OAI-PMH document, or is
-/// cut short, is fetched again up to `max_tries` times, since such pages are often transient.
+/// Fetches and parses one `ListRecords` page, and counts it and its repairs in the report.
 async fn fetch_page(ctx: &mut RunContext<'_>, url: &str) -> Result<ListPage, PageError> {
+    let (page, decoded) = fetch_parsed(ctx, url, sheaf_oai::parse_list_records).await?;
+    ctx.report.pages += 1;
+    ctx.report.repairs += crate::repairs_of(&decoded);
+    log_repairs(&ctx.plan.id, url, &decoded);
+    Ok(page)
+}
+
+/// Fetches an OAI-PMH URL and parses the body with `parse`. A body that is not an OAI-PMH
+/// document, such as an HTML error page sent with status 200, or a document cut short, is
+/// fetched again up to `max_tries` times in all, since such answers are often transient.
+async fn fetch_parsed<T>(
+    ctx: &RunContext<'_>,
+    url: &str,
+    parse: fn(&str) -> Result<T, sheaf_oai::Error>,
+) -> Result<(T, sheaf_xml::Decoded), PageError> {
     let max_tries = ctx.plan.settings.max_tries.max(1);
     let mut tries = 0;
     loop {
         tries += 1;
         let fetched = fetch_oai(ctx, url).await?;
         let decoded = decode_body(&fetched);
-        let repairs = crate::repairs_of(&decoded);
-        let outcome = sheaf_oai::parse_list_records(&decoded.text);
-        match outcome {
-            Ok(page) => {
-                ctx.report.pages += 1;
-                ctx.report.repairs += repairs;
-                log_repairs(&ctx.plan.id, url, &decoded);
-                return Ok(page);
-            }
+        match parse(&decoded.text) {
+            Ok(value) => return Ok((value, decoded)),
             Err(sheaf_oai::Error::Protocol(errors)) => return Err(PageError::Protocol(errors)),
             Err(error) if tries < max_tries => {
                 tracing::warn!(source_id = %ctx.plan.id, url, %error, tries,
-                    "malformed page; fetching it again");
+                    "malformed OAI-PMH response; fetching it again");
                 ctx.client.count_retry();
                 tokio::time::sleep(crate::client::backoff(tries)).await;
             }
