@@ -27,7 +27,7 @@ pub struct OaiCheckpoint {
     pub progress: Option<OaiProgress>,
 }
 
-/// Where an unfinished list stands.
+/// The position of an unfinished list.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct OaiProgress {
     /// Whether the run ignores the high-water mark and will tombstone unseen records.
@@ -221,7 +221,7 @@ async fn identify(ctx: &RunContext<'_>) -> Result<(sheaf_oai::Identify, String),
 }
 
 /// Checks the configured prefix against `ListMetadataFormats`. A repository that cannot list its
-/// formats is given the benefit of the doubt, since `ListRecords` will say so too.
+/// formats is harvested anyway, since `ListRecords` reports a wrong prefix as well.
 async fn check_metadata_prefix(ctx: &RunContext<'_>) -> Result<(), HarvestError> {
     let url = sheaf_oai::request_url(&ctx.plan.url, &[("verb", "ListMetadataFormats")]);
     let fetched = match fetch_oai(ctx, &url).await {
@@ -424,7 +424,7 @@ fn has_code(errors: &[sheaf_oai::ProtocolError], code: &ErrorCode) -> bool {
 fn describe_errors(errors: &[sheaf_oai::ProtocolError]) -> String {
     let parts: Vec<String> = errors
         .iter()
-        .map(|e| format!("{:?}: {}", e.code, e.message))
+        .map(|e| format!("{}: {}", e.code.as_str(), e.message))
         .collect();
     format!(
         "the repository answered with an OAI-PMH error: {}",

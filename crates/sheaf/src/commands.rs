@@ -9,7 +9,7 @@ use sheaf_store::{SourceRow, Store};
 
 use crate::config::Config;
 
-/// How a command ended, mapped to the exit code by `main`.
+/// The result of a command, mapped to the exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Everything succeeded (exit 0).

@@ -165,7 +165,7 @@ impl Config {
     /// # Errors
     ///
     /// Fails when the file cannot be read, is not valid TOML, has unknown keys or wrong types,
-    /// or holds values that do not validate.
+    /// or contains values that fail validation.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let fail = |problems: Vec<String>| ConfigError {
             path: path.to_owned(),

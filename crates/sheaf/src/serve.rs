@@ -14,7 +14,7 @@ use crate::config::Config;
 
 /// How often the indexer looks for changes written by other processes.
 const INDEX_POLL: Duration = Duration::from_secs(5);
-/// Longest wait for in-flight work after SIGTERM; systemd's stop timeout is longer.
+/// Maximum wait for in-flight work after SIGTERM, shorter than the unit's stop timeout.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Runs the daemon until SIGTERM or SIGINT.
@@ -159,7 +159,7 @@ impl HarvestControl for Control {
     }
 }
 
-/// Feeds the systemd watchdog while the store answers, so that a stuck store gets the service
+/// Feeds the systemd watchdog while the store responds to a ping, so that a stuck store gets the service
 /// restarted.
 async fn watchdog(store: Arc<Store>) {
     let Some(timeout) = sd_notify::watchdog_enabled() else {
@@ -174,7 +174,7 @@ async fn watchdog(store: Arc<Store>) {
         if healthy {
             notify(&[sd_notify::NotifyState::Watchdog]);
         } else {
-            tracing::error!("store does not answer; withholding the watchdog ping");
+            tracing::error!("store ping failed; withholding the watchdog ping");
         }
         tokio::time::sleep(interval).await;
     }
