@@ -307,6 +307,15 @@ fn resolve(
                 SourceKind::Feed
             }
         };
+        if kind == SourceKind::Feed
+            && (section.metadata_prefix.is_some() || !section.sets.is_empty())
+        {
+            problems.push(format!(
+                "line {}: {} is a feed, so `metadata_prefix` and `sets` do not apply; remove them or set kind = \"oai-pmh\"",
+                line(section.id.span()),
+                key("id")
+            ));
+        }
         let url = resolve_url(section.url.get_ref(), dir);
         if let Err(message) = url::Url::parse(&url) {
             problems.push(format!(
@@ -470,13 +479,16 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-/// Rewrites a TOML error as one line that names the line number first.
+/// Rewrites a TOML error as one line that names the line number and quotes the line, so that
+/// the key is named even where the parser's message gives only the value.
 fn describe_toml(text: &str, error: &toml::de::Error) -> String {
     let message = error.message().trim().to_owned();
-    match error.span() {
-        Some(span) => format!("line {}: {message}", line_of(text, span.start)),
-        None => message,
-    }
+    let Some(span) = error.span() else {
+        return message;
+    };
+    let number = line_of(text, span.start);
+    let quoted = text.lines().nth(number - 1).unwrap_or_default().trim();
+    format!("line {number} (`{quoted}`): {message}")
 }
 
 #[cfg(test)]
@@ -547,6 +559,13 @@ mod tests {
             "file:///etc/sheaf/samples/oai"
         );
         assert_eq!(resolve_url("https://x.org/oai", dir), "https://x.org/oai");
+    }
+
+    #[test]
+    fn oai_keys_on_a_feed_are_rejected() {
+        let error = load(&format!("{SOURCE}sets = [\"physics\"]\n")).unwrap_err();
+        assert_eq!(error.problems.len(), 1, "{error}");
+        assert!(error.problems[0].contains("metadata_prefix"), "{error}");
     }
 
     #[test]
