@@ -94,7 +94,10 @@ fn tethys_chain_and_oai_error() {
     let found = env.search_json("Radenthein", 10);
     let mut radenthein = hit_ids(&found);
     radenthein.sort();
-    assert_eq!(radenthein, vec!["tethys:oai:tethys.at:2", "tethys:oai:tethys.at:3"]);
+    assert_eq!(
+        radenthein,
+        vec!["tethys:oai:tethys.at:2", "tethys:oai:tethys.at:3"]
+    );
 
     let daemon = env.serve();
     let record = daemon.get_json(&format!(
