@@ -226,7 +226,7 @@ impl HttpClient {
             let wait = match outcome {
                 Ok(Attempt::Done(fetched)) => return Ok(fetched),
                 Err(error @ FetchError::TooLarge { .. }) => return Err(error),
-                Err(error) if tries >= max_tries => return Err(error),
+                Err(error) if tries >= max_tries => return Err(error.after_tries(tries)),
                 Err(_) => backoff(tries),
                 Ok(Attempt::Retry { status, .. }) if tries >= max_tries => {
                     return Err(FetchError::Unavailable {
@@ -315,8 +315,13 @@ impl HttpClient {
         let etag = header(header::ETAG);
         let last_modified = header(header::LAST_MODIFIED);
         let final_url = response.url().to_string();
+        let body_error = |e: reqwest::Error| FetchError::Transport {
+            url: url.to_string(),
+            tries: 1,
+            message: describe_body_error(&e),
+        };
         let mut body = BytesMut::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        while let Some(chunk) = response.chunk().await.map_err(body_error)? {
             if body.len() as u64 + chunk.len() as u64 > limit {
                 return Err(FetchError::TooLarge {
                     url: url.to_string(),
@@ -344,20 +349,54 @@ enum Attempt {
     },
 }
 
+impl FetchError {
+    /// Sets the number of tries of a transport failure, which `send` reports as one.
+    fn after_tries(self, tries: u32) -> FetchError {
+        match self {
+            FetchError::Transport { url, message, .. } => FetchError::Transport {
+                url,
+                tries,
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
 /// Describes a reqwest error with its causes, which hold the useful part (timeout, refused, …).
+/// Causes that repeat the previous one word for word are left out.
 fn describe(error: &reqwest::Error) -> String {
-    let mut message = if error.is_timeout() {
+    let mut parts = vec![if error.is_timeout() {
         "timed out".to_owned()
     } else {
         error.to_string()
-    };
+    }];
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
+        let text = cause.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
         source = cause.source();
     }
-    message
+    parts.join(": ")
+}
+
+/// Describes a failure while reading a body, naming the common case in plain words: a connection
+/// closed before the length that `Content-Length` announced had arrived.
+fn describe_body_error(error: &reqwest::Error) -> String {
+    let detail = describe(error);
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let io_eof = cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof);
+        if io_eof {
+            return format!("the connection closed before the end of the body ({detail})");
+        }
+        source = cause.source();
+    }
+    detail
 }
 
 /// Returns the wait before try `tries + 1`: exponential with jitter between half and the full
