@@ -35,6 +35,14 @@ fn html_page_leads_to_its_feed() {
     env.run_ok(&["harvest"]);
     let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(paths, vec!["/news/feed.rss".to_owned()]);
+
+    // The config check names the feed that was found.
+    let check = env.run_ok(&["check"]);
+    let expected = format!(
+        "feed found by autodiscovery: {}",
+        server.url("/news/feed.rss")
+    );
+    assert!(check.contains(&expected), "{check}");
 }
 
 #[test]

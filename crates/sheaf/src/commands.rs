@@ -231,8 +231,21 @@ pub fn purge(config: &Config, source_id: &str) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Prints what the config configures.
+/// Returns the feed that autodiscovery found for a source, as stored by its last harvest.
+fn discovered_feed(store: Option<&Store>, source_id: &str) -> Option<String> {
+    let text = store?.checkpoint(source_id).ok()??;
+    let checkpoint: sheaf_harvest::FeedCheckpoint = serde_json::from_str(&text).ok()?;
+    checkpoint.discovered_url
+}
+
+/// Prints what the config configures, and for feeds found by autodiscovery the feed's URL.
 pub fn check(config: &Config) -> anyhow::Result<Outcome> {
+    // The store is read only when it exists: checking a config must not create a data folder.
+    let store = if config.store_path().exists() {
+        Store::open(&config.store_path()).ok()
+    } else {
+        None
+    };
     println!("config {} is valid", config.path.display());
     println!("data_dir {}", config.data_dir.display());
     println!("listen {}", config.listen);
@@ -261,6 +274,9 @@ pub fn check(config: &Config) -> anyhow::Result<Outcome> {
             source.plan.kind.as_str(),
             source.plan.url
         );
+        if let Some(feed) = discovered_feed(store.as_ref(), &source.plan.id) {
+            println!("       {:<24} feed found by autodiscovery: {feed}", "");
+        }
     }
     Ok(Outcome::Success)
 }
