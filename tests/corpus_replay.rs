@@ -1,6 +1,6 @@
 //! End to end on recorded responses of a real repository: the three-page Tethys `ListRecords`
 //! chain (whose `completeListSize` counts pages, not records) is replayed behind a recorded
-//! `Identify`, and a second repository answers `cannotDisseminateFormat`. The good source is
+//! `Identify`, and a second repository returns `cannotDisseminateFormat`. The good source is
 //! harvested and searchable; the bad one fails with the repository's error and exit code 1.
 
 mod common;

@@ -68,7 +68,7 @@ fn harvest_then_find_every_record() {
     let summary = env.run_ok(&["harvest"]);
     assert!(summary.contains("repo"), "{summary}");
 
-    // The first request was answered 503 and retried; tokens went out trimmed.
+    // The first request received 503 and was retried, and tokens were sent trimmed.
     let requests = server.requests();
     let oai: Vec<_> = requests.iter().filter(|r| r.path == "/oai").collect();
     let tokens: Vec<&str> = oai
