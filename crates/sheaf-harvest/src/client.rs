@@ -29,7 +29,7 @@ pub enum FetchError {
     InvalidRequest {
         /// The requested URL.
         url: String,
-        /// What is wrong with it.
+        /// The problem found.
         message: String,
     },
     /// Connecting, sending or receiving failed, or timed out, on the last try.
@@ -42,9 +42,9 @@ pub enum FetchError {
         /// The last failure, including timeouts.
         message: String,
     },
-    /// The server kept answering 429 or 5xx.
+    /// The server kept responding with 429 or 5xx.
     #[error(
-        "`{url}` answered HTTP {status} on all {tries} tries; raise `max_tries` or try again later"
+        "`{url}` responded with HTTP {status} on all {tries} tries; raise `max_tries` or try again later"
     )]
     Unavailable {
         /// The requested URL.

@@ -50,20 +50,20 @@ pub enum HarvestError {
     Config {
         /// Source id.
         source_id: String,
-        /// What to change.
+        /// The change needed in the config.
         message: String,
     },
     /// An HTTP request failed after its retries.
     #[error(transparent)]
     Fetch(#[from] FetchError),
-    /// The server answered, but not with a usable document.
+    /// The server responded, but not with a usable document.
     #[error("{message} from `{url}` (HTTP {status}); the body starts with: {body_start}")]
     Response {
         /// The requested URL.
         url: String,
         /// HTTP status code.
         status: u16,
-        /// What is wrong with the response.
+        /// The problem found in the response.
         message: String,
         /// The first characters of the body.
         body_start: String,
